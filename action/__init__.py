@@ -1,0 +1,1 @@
+"""The companion GitHub Action's Python side. Imports only `resolver`."""

@@ -1,0 +1,2 @@
+"""Renderers of validation results: text (with code frames), JSON, GitHub workflow commands
+and SARIF. Pure: data in, text out."""
