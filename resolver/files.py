@@ -30,23 +30,10 @@ def expand_paths(patterns: Iterable[str], *, root: Path | None = None) -> list[P
     base = root or Path.cwd()
     out: list[Path] = []
     for pattern in patterns:
-        candidate = Path(pattern) if os.path.isabs(pattern) else base / pattern
-        if any(ch in pattern for ch in "*?["):
-            matches = sorted(
-                Path(m) for m in globlib.glob(str(candidate), recursive=True) if Path(m).is_file()
-            )
-            if not matches:
-                raise NoFilesMatched(f"no file matches `{pattern}`")
-            out.extend(matches)
-        elif candidate.is_dir():
-            target = candidate / DEFAULT_FILE_NAME
-            if not target.is_file():
-                raise NoFilesMatched(f"`{pattern}` is a directory without a {DEFAULT_FILE_NAME}")
-            out.append(target)
-        elif candidate.is_file():
-            out.append(candidate)
-        else:
-            raise NoFilesMatched(f"`{pattern}` does not exist")
+        try:
+            out.extend(_expand_one(pattern, base))
+        except OSError as exc:  # e.g. a name too long for the file system
+            raise NoFilesMatched(f"`{pattern}` cannot be read: {exc.strerror or exc}") from None
     seen: set[Path] = set()
     unique = []
     for path in out:
@@ -55,6 +42,26 @@ def expand_paths(patterns: Iterable[str], *, root: Path | None = None) -> list[P
             seen.add(key)
             unique.append(path)
     return unique
+
+
+def _expand_one(pattern: str, base: Path) -> list[Path]:
+    if not pattern.strip():
+        raise NoFilesMatched("an empty path was given")
+    candidate = Path(pattern) if os.path.isabs(pattern) else base / pattern
+    if any(ch in pattern for ch in "*?["):
+        found = globlib.glob(str(candidate), recursive=True)
+        matches = sorted(Path(m) for m in found if Path(m).is_file())
+        if not matches:
+            raise NoFilesMatched(f"no file matches `{pattern}`")
+        return matches
+    if candidate.is_dir():
+        target = candidate / DEFAULT_FILE_NAME
+        if not target.is_file():
+            raise NoFilesMatched(f"`{pattern}` is a directory without a {DEFAULT_FILE_NAME}")
+        return [target]
+    if candidate.is_file():
+        return [candidate]
+    raise NoFilesMatched(f"`{pattern}` does not exist")
 
 
 def _display(path: Path, root: Path) -> str:

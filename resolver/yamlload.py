@@ -462,7 +462,7 @@ def parse_yaml(data: bytes | str, path: str, limits: Limits | None = None) -> Pa
     if size > limits.max_bytes:
         return fail(
             "file_too_large",
-            f"the file is {size} bytes; the limit is {limits.max_bytes}",
+            f"the file is larger than the limit of {limits.max_bytes} bytes",
             (0, 0),
             "split it with `spec.imports`, or raise the limit if this is intended",
         )

@@ -138,3 +138,10 @@ def test_console_script_entry_point(repo):
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_unreadable_path_names_are_usage_errors(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["validate", "x" * 5000]) == 2
+    assert "cannot be read" in capsys.readouterr().err
+    assert main(["validate", ""]) == 2
