@@ -121,7 +121,7 @@ def test_deep_nesting_is_bounded(text):
 def test_size_limit():
     parsed = parse_yaml(b"a: 1\n" * 10, "big.yaml", Limits(max_bytes=20))
     assert reasons(parsed) == ["file_too_large"]
-    assert "limit is 20" in parsed.diagnostics[0].message
+    assert "limit of 20 bytes" in parsed.diagnostics[0].message
 
 
 def test_binary_and_encoding():
