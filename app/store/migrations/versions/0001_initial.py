@@ -194,9 +194,7 @@ def upgrade() -> None:
         _ts("created_at"),
         sa.PrimaryKeyConstraint("id", name="pk_flow_events"),
     )
-    op.create_index(
-        "ix_flow_events_correlation_id_id", "flow_events", ["correlation_id", "id"]
-    )
+    op.create_index("ix_flow_events_correlation_id_id", "flow_events", ["correlation_id", "id"])
     op.create_index(
         "ix_flow_events_event_type_created_at", "flow_events", ["event_type", "created_at"]
     )
@@ -217,9 +215,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_webhook_deliveries"),
         sa.UniqueConstraint("delivery_id", name="uq_webhook_deliveries_delivery_id"),
     )
-    op.create_index(
-        "ix_webhook_deliveries_received_at", "webhook_deliveries", ["received_at"]
-    )
+    op.create_index("ix_webhook_deliveries_received_at", "webhook_deliveries", ["received_at"])
 
     op.create_table(
         "jobs",
