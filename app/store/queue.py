@@ -279,17 +279,40 @@ class JobQueue:
         row = (await conn.execute(sa.select(jobs.c.coalesce_key).where(*held(lease)))).one_or_none()
         if row is None:
             raise LeaseLost(lease.job_id, lease.token)
-        released = {"lease_token": None, "lease_expires_at": None, "updated_at": now}
         if permanent or lease.attempt >= lease.max_attempts:
             return await self._dead_letter(conn, lease, message, now)
         delay = retry_in if retry_in is not None else self.retry.delay(lease.attempt, self._rng)
+        return await self._back_to_pending(
+            conn, lease, row.coalesce_key, now, run_after=now + delay, last_error=message
+        )
+
+    async def release(self, conn: AsyncConnection, lease: Lease) -> Job:
+        """Give a claimed job back unrun (e.g. on shutdown): pending again at once, and the
+        attempt it was claimed with does not count. Raises `LeaseLost` if not held."""
+        now = self._clock()
+        row = (await conn.execute(sa.select(jobs.c.coalesce_key).where(*held(lease)))).one_or_none()
+        if row is None:
+            raise LeaseLost(lease.job_id, lease.token)
+        return await self._back_to_pending(
+            conn, lease, row.coalesce_key, now, run_after=now, attempts=jobs.c.attempts - 1
+        )
+
+    async def _back_to_pending(
+        self,
+        conn: AsyncConnection,
+        lease: Lease,
+        coalesce_key: str | None,
+        now: datetime,
+        **values: Any,
+    ) -> Job:
+        released = {"lease_token": None, "lease_expires_at": None, "updated_at": now}
         retry = (
             jobs.update()
             .where(*held(lease))
-            .values(status=PENDING, run_after=now + delay, last_error=message, **released)
+            .values(status=PENDING, **values, **released)
             .returning(*jobs.c)
         )
-        if row.coalesce_key is None:
+        if coalesce_key is None:
             updated = (await conn.execute(retry)).one_or_none()
         else:
             try:
@@ -298,15 +321,15 @@ class JobQueue:
                 async with conn.begin_nested():
                     updated = (await conn.execute(retry)).one_or_none()
             except IntegrityError:
-                newer = await self._newer_same_key(conn, lease.job_id, row.coalesce_key)
+                newer = await self._newer_same_key(conn, lease.job_id, coalesce_key)
                 superseded = (
                     jobs.update()
                     .where(*held(lease))
                     .values(
                         status=JobStatus.SUPERSEDED.value,
                         superseded_by=newer,
-                        last_error=message,
                         finished_at=now,
+                        **{k: v for k, v in values.items() if k == "last_error"},
                         **released,
                     )
                     .returning(*jobs.c)

@@ -288,6 +288,25 @@ async def test_permanent_failures_and_explicit_retry_delays(db: Database) -> Non
     assert later.status is JobStatus.PENDING and later.run_after == clock.now + timedelta(minutes=7)
 
 
+async def test_release_gives_the_job_back_without_spending_an_attempt(db: Database) -> None:
+    clock = FakeClock()
+    queue = make_queue(clock)
+    async with db.engine() as engine, engine.begin() as conn:
+        job_id = (await queue.enqueue(conn, kind="k", max_attempts=1)).job.id
+        claimed = await queue.claim(conn, worker_id="w")
+        assert claimed is not None and claimed.lease.attempt == 1
+        released = await queue.release(conn, claimed.lease)
+        assert released.status is JobStatus.PENDING and released.attempts == 0
+        assert released.run_after == clock.now
+        with pytest.raises(LeaseLost):
+            await queue.complete(conn, claimed.lease)
+        again = await queue.claim(conn, worker_id="w2")
+        assert again is not None and again.id == job_id and again.lease.attempt == 1
+        # on its only attempt, a release is not a failure: it can still succeed
+        done = await queue.complete(conn, again.lease)
+    assert done.status is JobStatus.SUCCEEDED
+
+
 async def test_requeue_gives_a_dead_job_fresh_attempts(db: Database) -> None:
     clock = FakeClock()
     queue = make_queue(clock)
