@@ -63,7 +63,11 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Compose a workspace (a directory with workspace.yaml, or one repository "
         "with a services.yaml). Exit 0 valid, 1 invalid (the report is still printed), 2 usage.",
     )
-    preview.add_argument("workspace", metavar="WORKSPACE")
+    preview.add_argument(
+        "workspace",
+        metavar="WORKSPACE",
+        help="a directory with workspace.yaml, a workspace.yaml, or a repository's services.yaml",
+    )
     preview.add_argument("--env", default="ai", help="environment to plan (default: ai)")
     preview.add_argument("--slot", type=_positive_int, default=1, help="slot number (default: 1)")
     preview.add_argument("--role", default=None, help="docs role to select (default: every role)")
@@ -106,6 +110,7 @@ def run_preview(args: argparse.Namespace) -> int:
         compose,
         load_workspace,
         render_effective_yaml,
+        render_json,
         render_markdown,
         render_text,
     )
@@ -114,20 +119,22 @@ def run_preview(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"manifold preview: `{args.workspace}` does not exist", file=sys.stderr)
         return EXIT_USAGE
-    if not path.is_dir():
-        print(f"manifold preview: `{args.workspace}` is not a directory", file=sys.stderr)
-        return EXIT_USAGE
     workspace, source = load_workspace(path)
+    if any(d.reason == "workspace_not_found" for d in workspace.diagnostics):
+        print(
+            f"manifold preview: `{args.workspace}` holds neither a workspace.yaml nor a "
+            "services.yaml",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     report = compose(workspace, source, env=args.env, slot=args.slot, role=args.role)
-    if args.format == "json":
-        output = json.dumps(report.to_json_dict(), indent=2, ensure_ascii=False) + "\n"
-    elif args.format == "yaml":
-        output = render_effective_yaml(report)
-    elif args.format == "markdown":
-        output = render_markdown(report)
-    else:
-        output = render_text(report)
-    sys.stdout.write(output)
+    renderers = {
+        "json": render_json,
+        "yaml": render_effective_yaml,
+        "markdown": render_markdown,
+        "text": render_text,
+    }
+    sys.stdout.write(renderers[args.format](report))
     return EXIT_OK if report.ok else EXIT_INVALID
 
 
