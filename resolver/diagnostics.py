@@ -133,8 +133,14 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 def escape_pointer_token(token: str | int) -> str:
-    return str(token).replace("~", "~0").replace("/", "~1")
+    text = token if isinstance(token, str) else str(token)
+    if "~" in text or "/" in text:
+        return text.replace("~", "~0").replace("/", "~1")
+    return text
 
 
 def join_pointer(base: str, *tokens: str | int) -> str:
-    return base + "".join("/" + escape_pointer_token(t) for t in tokens)
+    # hot: called for every value of every file, so no generator and no needless replace
+    for token in tokens:
+        base = base + "/" + escape_pointer_token(token)
+    return base

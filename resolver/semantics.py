@@ -65,6 +65,7 @@ class _Checker:
         envs = self.spec.get("environments")
         self.environments = sorted(envs) if isinstance(envs, dict) and envs else []
         self.project = project_name(doc) or "project"
+        self._contexts: dict[str, dict[str, Any]] = {}
 
     def report(
         self,
@@ -163,12 +164,7 @@ class _Checker:
 
     def render_per_env(self, text: str, pointer: str) -> Iterator[tuple[str, str]]:
         for env in self.environments or FALLBACK_ENVIRONMENTS:
-            context = template_context(
-                self.doc,
-                env,
-                namespace=fallback_namespace(self.project, env, 1),
-                project=self.project,
-            )
+            context = self.context(env)
             try:
                 yield env, gotemplate.render(text, context, {})
             except gotemplate.TemplateError as exc:
@@ -179,6 +175,15 @@ class _Checker:
                     "check the functions and fields it uses",
                 )
                 return
+
+    def context(self, env: str) -> dict[str, Any]:
+        """The render context for `env`, built once per environment (not once per value)."""
+        if env not in self._contexts:
+            namespace = fallback_namespace(self.project, env, 1)
+            self._contexts[env] = template_context(
+                self.doc, env, namespace=namespace, project=self.project
+            )
+        return self._contexts[env]
 
     # -- rules -------------------------------------------------------------------------
     def run(self) -> list[Diagnostic]:

@@ -7,6 +7,7 @@ is forward compatible) and reported as warnings with a "did you mean". Pure.
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -45,15 +46,22 @@ def _field_alias(model: type[BaseModel], name: str) -> str:
     return info.alias or name
 
 
+@functools.cache
 def _known(model: type[BaseModel]) -> dict[str, Any]:
     return {_field_alias(model, name): info.annotation for name, info in model.model_fields.items()}
 
 
-def _unwrap(annotation: Any) -> list[Any]:
+@functools.cache
+def _known_sorted(model: type[BaseModel]) -> list[str]:
+    return sorted(_known(model))
+
+
+@functools.cache
+def _unwrap(annotation: Any) -> tuple[Any, ...]:
     origin = typing.get_origin(annotation)
     if origin in (typing.Union, types.UnionType):
-        return [a for arg in typing.get_args(annotation) for a in _unwrap(arg)]
-    return [annotation]
+        return tuple(a for arg in typing.get_args(annotation) for a in _unwrap(arg))
+    return (annotation,)
 
 
 def _walk(annotation: Any, value: Any, pointer: str) -> Iterator[tuple[str, str, list[str]]]:
@@ -67,7 +75,7 @@ def _walk(annotation: Any, value: Any, pointer: str) -> Iterator[tuple[str, str,
                 if key in known:
                     yield from _walk(known[key], item, child)
                 else:
-                    yield child, key, sorted(known)
+                    yield child, key, _known_sorted(option)
             return
         if origin is list and isinstance(value, list):
             (item_type,) = typing.get_args(option)

@@ -150,6 +150,7 @@ class _Builder:
         self.nodes = 0
         self.documents: list[Any] = []
         self.template_positions: set[Position] = set()
+        self.text = ""
 
     # -- diagnostics ---------------------------------------------------------------------
     def error(
@@ -310,11 +311,17 @@ class _Builder:
                         frame.container[key] = copy.deepcopy(item)
 
     def scalar(self, event: Any) -> None:
-        pos = _mark_position(event.start_mark)
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
         raw: str = event.value
-        self.count(1, pos)
-        if self.expecting_key():
-            value: Any = raw
+        self.nodes += 1
+        if self.nodes > self.limits.max_nodes:
+            self.count(0, pos)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and type(top.container) is dict and top.key is None:
+            value: Any = raw  # a mapping key: kept as written (yaml.v3 into map[string]any)
+        elif event.tag is None and not event.style and event.implicit[0]:
+            value = resolve_plain_scalar(raw)  # the common case, inlined
         else:
             value = self.scalar_value(event, pos)
         if event.anchor:
@@ -380,24 +387,36 @@ class _Builder:
         )
         self.deliver(copied, pos, size, raw_key=raw_key)
 
+    def mapping_start(self, event: Any) -> None:
+        pos = _mark_position(event.start_mark)
+        if self.text.startswith("{{", _mark_index(event.start_mark)):
+            self.unquoted_template(pos)
+        self.start({}, event.anchor, pos)
+
+    def sequence_start(self, event: Any) -> None:
+        self.start([], event.anchor, _mark_position(event.start_mark))
+
+    def collection_end(self, event: Any) -> None:
+        self.end()
+
+    def document_start(self, event: Any) -> None:
+        self.anchors = {}
+
     def run(self, text: str) -> None:
+        self.text = text
+        handlers: dict[type[Any], Any] = {
+            yaml.ScalarEvent: self.scalar,
+            yaml.MappingStartEvent: self.mapping_start,
+            yaml.SequenceStartEvent: self.sequence_start,
+            yaml.MappingEndEvent: self.collection_end,
+            yaml.SequenceEndEvent: self.collection_end,
+            yaml.AliasEvent: self.alias,
+            yaml.DocumentStartEvent: self.document_start,
+        }
         for event in yaml.parse(text, Loader=_Loader):
-            if isinstance(event, yaml.ScalarEvent):
-                self.scalar(event)
-            elif isinstance(event, yaml.MappingStartEvent):
-                pos = _mark_position(event.start_mark)
-                if text.startswith("{{", _mark_index(event.start_mark)):
-                    self.unquoted_template(pos)
-                self.start({}, event.anchor, pos)
-            elif isinstance(event, yaml.SequenceStartEvent):
-                pos = _mark_position(event.start_mark)
-                self.start([], event.anchor, pos)
-            elif isinstance(event, yaml.MappingEndEvent | yaml.SequenceEndEvent):
-                self.end()
-            elif isinstance(event, yaml.AliasEvent):
-                self.alias(event)
-            elif isinstance(event, yaml.DocumentStartEvent):
-                self.anchors = {}
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
 
 
 def _mark_position(mark: Any) -> Position:
