@@ -7,7 +7,7 @@ Owns the stable error vocabulary (`Code`), severities, the `Diagnostic` value an
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
@@ -109,6 +109,58 @@ class Diagnostic:
             hint=str(data.get("hint", "")),
             repository=str(data.get("repository", "")),
             chain=tuple(data.get("chain", ())),
+        )
+
+
+#: where a JSON pointer is in a file: (pointer, of the key?) -> 1-based (line, column)
+Locate = Callable[[str, bool], tuple[int, int]]
+
+
+class Reporter:
+    """Collects the diagnostics of one file, each placed at the position of a JSON pointer."""
+
+    def __init__(self, path: str, locate: Locate) -> None:
+        self.path = path
+        self.locate = locate
+        self.out: list[Diagnostic] = []
+
+    def make(
+        self,
+        reason: str,
+        message: str,
+        pointer: str,
+        hint: str = "",
+        *,
+        key: bool = False,
+        code: Code = Code.INVALID_ARGUMENT,
+        severity: Severity = Severity.ERROR,
+    ) -> Diagnostic:
+        line, column = self.locate(pointer, key)
+        return Diagnostic(
+            code=code,
+            reason=reason,
+            message=message,
+            severity=severity,
+            path=self.path,
+            line=line,
+            column=column,
+            pointer=pointer,
+            hint=hint,
+        )
+
+    def report(
+        self,
+        reason: str,
+        message: str,
+        pointer: str,
+        hint: str = "",
+        *,
+        key: bool = False,
+        code: Code = Code.INVALID_ARGUMENT,
+        severity: Severity = Severity.ERROR,
+    ) -> None:
+        self.out.append(
+            self.make(reason, message, pointer, hint, key=key, code=code, severity=severity)
         )
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from resolver.diagnostics import Code, Diagnostic, Severity, did_you_mean, join_pointer
+from resolver.diagnostics import Diagnostic, Reporter, Severity, did_you_mean, join_pointer
 from resolver.model import API_VERSIONS, KIND
 from resolver.yamlload import ParsedYaml, Position
 
@@ -50,6 +50,8 @@ def to_typed(parsed: ParsedYaml) -> Typed:
     value = parsed.value
     dialect = detect_dialect(value)
 
+    reporter = Reporter(parsed.path, lambda pointer, key: parsed.position(pointer, key=key))
+
     def diag(
         reason: str,
         message: str,
@@ -58,20 +60,8 @@ def to_typed(parsed: ParsedYaml) -> Typed:
         *,
         key: bool = True,
         severity: Severity = Severity.ERROR,
-        code: Code = Code.INVALID_ARGUMENT,
     ) -> Diagnostic:
-        line, column = parsed.position(pointer, key=key)
-        return Diagnostic(
-            code=code,
-            reason=reason,
-            message=message,
-            severity=severity,
-            path=parsed.path,
-            line=line,
-            column=column,
-            pointer=pointer,
-            hint=hint,
-        )
+        return reporter.make(reason, message, pointer, hint, key=key, severity=severity)
 
     if value is None:
         return Typed(

@@ -11,11 +11,11 @@ result is checked, as upstream validates after rendering. Pure.
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from resolver import gotemplate
-from resolver.diagnostics import Code, Diagnostic, Severity, did_you_mean, join_pointer
+from resolver.diagnostics import Code, Diagnostic, Locate, Reporter, did_you_mean, join_pointer
 from resolver.model import (
     CODE_UPDATE_STRATEGIES,
     IMAGE_TYPES,
@@ -40,8 +40,6 @@ from resolver.normalize import (
     template_context,
 )
 
-Locate = Callable[[str, bool], tuple[int, int]]
-
 
 class _Checker:
     def __init__(
@@ -61,37 +59,12 @@ class _Checker:
         self.locate = locate
         self.complete = complete
         self.check_templates = check_templates
-        self.out: list[Diagnostic] = []
+        self.reporter = Reporter(path, locate)
+        self.report = self.reporter.report
         envs = self.spec.get("environments")
         self.environments = sorted(envs) if isinstance(envs, dict) and envs else []
         self.project = project_name(doc) or "project"
         self._contexts: dict[str, dict[str, Any]] = {}
-
-    def report(
-        self,
-        reason: str,
-        message: str,
-        pointer: str,
-        hint: str = "",
-        *,
-        key: bool = False,
-        code: Code = Code.INVALID_ARGUMENT,
-        severity: Severity = Severity.ERROR,
-    ) -> None:
-        line, column = self.locate(pointer, key)
-        self.out.append(
-            Diagnostic(
-                code=code,
-                reason=reason,
-                message=message,
-                severity=severity,
-                path=self.path,
-                line=line,
-                column=column,
-                pointer=pointer,
-                hint=hint,
-            )
-        )
 
     # -- helpers -----------------------------------------------------------------------
     def items(self, key: str) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -197,7 +170,7 @@ class _Checker:
             self.check_template_strings(self.doc, "")
         if self.complete:
             self.check_complete()
-        return self.out
+        return self.reporter.out
 
     def check_units(self) -> None:
         units: dict[str, str] = {}

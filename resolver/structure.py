@@ -10,16 +10,14 @@ from __future__ import annotations
 import functools
 import types
 import typing
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from resolver.diagnostics import Code, Diagnostic, Severity, did_you_mean, join_pointer
+from resolver.diagnostics import Code, Diagnostic, Locate, Severity, did_you_mean, join_pointer
 from resolver.dialect import type_name
 from resolver.model import ServiceStack
-
-Locate = Callable[[str, bool], tuple[int, int]]
 
 _TYPE_HINTS = {
     "/spec/versions/*": 'write it as `{value: "1.2.3", bumpOn: [paths]}`',

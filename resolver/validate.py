@@ -15,7 +15,7 @@ from resolver.diagnostics import Code, Diagnostic, Severity, sort_diagnostics
 from resolver.dialect import CODEXCTL_FLAT, UNKNOWN, to_typed
 from resolver.semantics import check_semantics
 from resolver.structure import check_structure
-from resolver.yamlload import Limits, ParsedYaml, Position, parse_yaml
+from resolver.yamlload import Limits, ParsedYaml, Position, nearest_position, parse_yaml
 
 
 @dataclass(slots=True)
@@ -41,16 +41,7 @@ class FragmentCheck:
         return [d for d in self.diagnostics if not d.is_error]
 
     def position(self, pointer: str, *, key: bool = False) -> Position:
-        table = self.key_positions if key else self.positions
-        probe = pointer
-        while True:
-            if probe in table:
-                return table[probe]
-            if key and probe in self.positions:
-                return self.positions[probe]
-            if not probe:
-                return (1, 1) if self.text else (0, 0)
-            probe = probe.rsplit("/", 1)[0]
+        return nearest_position(self.positions, self.key_positions, pointer, key, bool(self.text))
 
 
 def validate_fragment(

@@ -64,16 +64,28 @@ class ParsedYaml:
 
     def position(self, pointer: str, *, key: bool = False) -> Position:
         """The position of `pointer`, or of its nearest known ancestor."""
-        table = self.key_positions if key else self.positions
-        probe = pointer
-        while True:
-            if probe in table:
-                return table[probe]
-            if key and probe in self.positions:
-                return self.positions[probe]
-            if not probe:
-                return (1, 1) if self.text else (0, 0)
-            probe = probe.rsplit("/", 1)[0]
+        return nearest_position(self.positions, self.key_positions, pointer, key, bool(self.text))
+
+
+def nearest_position(
+    positions: dict[str, Position],
+    key_positions: dict[str, Position],
+    pointer: str,
+    key: bool,
+    has_text: bool,
+) -> Position:
+    """Where `pointer` is (its key, with `key`), else its nearest known ancestor; the start of
+    the file for the document itself, (0, 0) when the file is empty."""
+    table = key_positions if key else positions
+    probe = pointer
+    while True:
+        if probe in table:
+            return table[probe]
+        if key and probe in positions:
+            return positions[probe]
+        if not probe:
+            return (1, 1) if has_text else (0, 0)
+        probe = probe.rsplit("/", 1)[0]
 
 
 class _Abort(Exception):

@@ -16,9 +16,9 @@ from typing import Any
 
 from resolver.composition.localsource import LocalSource
 from resolver.composition.sources import FragmentSource
-from resolver.diagnostics import Code, Diagnostic, Severity, did_you_mean, join_pointer
+from resolver.diagnostics import Code, Diagnostic, Reporter, Severity, did_you_mean, join_pointer
 from resolver.naming import InvalidName, clean_repo_path, normalize_alias, normalize_role
-from resolver.yamlload import Position, parse_yaml
+from resolver.yamlload import ParsedYaml, Position, parse_yaml
 
 WORKSPACE_FILE = "workspace.yaml"
 DEFAULT_SERVICES_PATH = "services.yaml"
@@ -107,45 +107,14 @@ def _monorepo(root: Path, services_path: str) -> tuple[Workspace, FragmentSource
     return Workspace("", (binding,), services_path), LocalSource({alias: root})
 
 
-class _Reader:
-    def __init__(self, file: str, positions: dict[str, Position], keys: dict[str, Position]):
-        self.file = file
-        self.positions = positions
-        self.keys = keys
-        self.out: list[Diagnostic] = []
+class _Reader(Reporter):
+    """Diagnostics for workspace.yaml, plus its two recurring checks."""
 
-    def where(self, pointer: str, key: bool = False) -> Position:
-        table = self.keys if key else self.positions
-        probe = pointer
-        while probe and probe not in table:
-            probe = probe.rsplit("/", 1)[0]
-        return table.get(probe) or self.positions.get(probe, (1, 1))
+    def __init__(self, parsed: ParsedYaml) -> None:
+        super().__init__(parsed.path, lambda pointer, key: parsed.position(pointer, key=key))
 
-    def report(
-        self,
-        reason: str,
-        message: str,
-        pointer: str,
-        hint: str = "",
-        *,
-        code: Code = Code.INVALID_ARGUMENT,
-        severity: Severity = Severity.ERROR,
-        key: bool = False,
-    ) -> None:
-        line, column = self.where(pointer, key)
-        self.out.append(
-            Diagnostic(
-                code=code,
-                reason=reason,
-                message=message,
-                severity=severity,
-                path=self.file,
-                line=line,
-                column=column,
-                pointer=pointer,
-                hint=hint,
-            )
-        )
+    def where(self, pointer: str) -> Position:
+        return self.locate(pointer, False)
 
     def unknown_keys(self, value: dict[str, Any], pointer: str, known: tuple[str, ...]) -> None:
         for key in value:
@@ -188,7 +157,7 @@ def _from_file(file: Path) -> tuple[Workspace, FragmentSource]:
         )
         return Workspace("", (), display, diagnostics=(problem,)), LocalSource({})
     parsed = parse_yaml(data, display)
-    reader = _Reader(display, parsed.positions, parsed.key_positions)
+    reader = _Reader(parsed)
     reader.out.extend(parsed.diagnostics)
     value = parsed.value
     if not isinstance(value, dict):
