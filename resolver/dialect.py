@@ -103,7 +103,8 @@ def to_typed(parsed: ParsedYaml) -> Typed:
                     "this is not a services.yaml: expected `apiVersion`/`kind`/`spec` "
                     f"(or the flat codexctl keys), found {keys}",
                     join_pointer("", first) if first else "",
-                    did_you_mean(first, (*_TYPED_TOP, *_FLAT_MAPPED)) if first else "",
+                    did_you_mean(first, (*_TYPED_TOP, *_FLAT_MAPPED))
+                    or "start with `apiVersion: kodex.works/v1alpha1` and `kind: ServiceStack`",
                 )
             ],
         )
@@ -208,6 +209,7 @@ def _translate_flat(parsed: ParsedYaml, diag: Any) -> Typed:
                             f"{section} `{item.get('name', index)}`: `{extra}` is not supported by "
                             "Manifold; it is ignored",
                             join_pointer("/" + section, index, extra),
+                            "remove it, or express it with environments, `when` and manifests",
                             severity=Severity.WARNING,
                         )
                     )

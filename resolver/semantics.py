@@ -124,7 +124,7 @@ class _Checker:
                         f"{what} renders to `{rendered.strip()}` for environment `{env}`; "
                         f"allowed: {', '.join(allowed)}",
                         pointer,
-                        did_you_mean(result, allowed),
+                        did_you_mean(result, allowed) or f"allowed: {', '.join(allowed)}",
                     )
             return
         if value.strip().lower() not in allowed:
@@ -132,7 +132,7 @@ class _Checker:
                 "invalid_enum",
                 f"{what} `{value}` is not one of {', '.join(allowed)}",
                 pointer,
-                did_you_mean(value.strip().lower(), allowed),
+                did_you_mean(value.strip().lower(), allowed) or f"use one of {', '.join(allowed)}",
             )
 
     def render_per_env(self, text: str, pointer: str) -> Iterator[tuple[str, str]]:
@@ -337,7 +337,7 @@ class _Checker:
                         "unknown_environment",
                         f"environment `{name}` inherits from `{parent}`, which is not defined",
                         pointer,
-                        did_you_mean(parent, envs),
+                        did_you_mean(parent, envs) or "define it under `spec.environments`",
                         code=Code.NOT_FOUND,
                     )
                 continue
@@ -414,7 +414,8 @@ class _Checker:
                             "unknown_component",
                             f"`{item.get('name')}` uses component `{ref}`, which is not defined",
                             join_pointer(pointer, "use", index),
-                            did_you_mean(str(ref), (c for c in components if c)),
+                            did_you_mean(str(ref), (c for c in components if c))
+                            or "define it under `spec.components`",
                             code=Code.NOT_FOUND,
                         )
                 for index, dep in enumerate(as_list(item.get("dependsOn"))):
@@ -423,7 +424,8 @@ class _Checker:
                             "unknown_dependency",
                             f"`{item.get('name')}` depends on `{dep}`, which is not defined",
                             join_pointer(pointer, "dependsOn", index),
-                            did_you_mean(str(dep), (u for u in units if u)),
+                            did_you_mean(str(dep), (u for u in units if u))
+                            or "define that service or infrastructure item, or remove the name",
                             code=Code.NOT_FOUND,
                         )
 

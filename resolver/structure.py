@@ -34,6 +34,25 @@ def dotted(pointer: str) -> str:
     return out or "(document)"
 
 
+_MAPPING = ("must be a mapping", "write `key: value` lines under it")
+#: pydantic error type -> (what the value must be, how to fix it)
+_EXPECTATIONS: dict[str, tuple[str, str]] = {
+    "dict_type": _MAPPING,
+    "model_type": _MAPPING,
+    "model_attributes_type": _MAPPING,
+    "list_type": ("must be a list", "write a YAML list (`- item` lines or `[a, b]`)"),
+    "string_type": (
+        "must be a string",
+        "write a string; quote values that contain `{{`, `:` or `#`",
+    ),
+    "string_too_short": ("must not be empty", "write a non-empty string"),
+    "too_short": ("must not be empty", "add at least one entry"),
+    "bool_type": ("must be true or false", "write `true` or `false` (unquoted)"),
+    "bool_parsing": ("must be true or false", "write `true` or `false` (unquoted)"),
+}
+_EMPTY_KINDS = frozenset({"string_too_short", "too_short"})
+
+
 def _wildcard(pointer: str) -> str:
     parts = pointer.split("/")
     return "/".join(parts[:4]) if len(parts) > 3 else pointer  # /spec/versions/<name>
@@ -140,19 +159,17 @@ def _from_pydantic(error: Any, path: str, locate: Locate) -> Diagnostic:
         )
     line, column = locate(pointer, False)
     got = type_name(error.get("input"))
-    message = f"`{dotted(pointer)}`: {error['msg'][0].lower()}{error['msg'][1:]} (got a {got})"
-    hint = _TYPE_HINTS.get(_wildcard(pointer).rsplit("/", 1)[0] + "/*", "")
-    if not hint and kind == "list_type":
-        hint = "write a YAML list (`- item` lines or `[a, b]`)"
-    if not hint and kind in ("string_type", "string_too_short"):
-        hint = "write a non-empty string; quote values that contain `{{` or `:`"
+    default = (f"{error['msg'][0].lower()}{error['msg'][1:]}", "")
+    detail, generic_hint = _EXPECTATIONS.get(kind, default)
+    message = f"`{dotted(pointer)}` {detail} (got a {got})"
+    hint = _TYPE_HINTS.get(_wildcard(pointer).rsplit("/", 1)[0] + "/*", "") or generic_hint
     return Diagnostic(
         code=Code.INVALID_ARGUMENT,
-        reason="invalid_type" if kind != "string_too_short" else "empty_value",
+        reason="empty_value" if kind in _EMPTY_KINDS else "invalid_type",
         message=message,
         path=path,
         line=line,
         column=column,
         pointer=pointer,
-        hint=hint,
+        hint=hint or "see `manifold schema` for the expected shape",
     )

@@ -231,7 +231,10 @@ def test_fragment_may_reference_names_elsewhere_but_complete_may_not():
     assert check(text).ok
     result = check(text, complete=True)
     deps = [d for d in result.diagnostics if d.reason == "unknown_dependency"]
-    assert [d.hint for d in deps] == ["did you mean `postgres`?", ""]
+    assert [d.hint for d in deps] == [
+        "did you mean `postgres`?",
+        "define that service or infrastructure item, or remove the name",
+    ]
     assert all(d.code is Code.NOT_FOUND for d in deps)
     assert only(result, "unknown_component").hint == "did you mean `defaults`?"
 
@@ -325,3 +328,4 @@ def test_arbitrary_documents_never_raise(doc):
     result = check(text, complete=True)
     for diag in result.diagnostics:
         assert diag.message and diag.reason
+        assert diag.hint, diag  # every diagnostic says what to do
