@@ -44,7 +44,10 @@ def register(sub: argparse._SubParsersAction[Any]) -> None:
         description="Validate services.yaml files. Exit 0 valid, 1 invalid, 2 usage error.",
     )
     validate.add_argument(
-        "paths", nargs="+", metavar="PATH", help="files, directories (their services.yaml) or globs"
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="files, directories (their services.yaml), globs, or - for standard input",
     )
     validate.add_argument("--format", choices=VALIDATE_FORMATS, default="text")
     validate.add_argument(

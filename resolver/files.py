@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import glob as globlib
 import os
+import sys
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 from resolver.diagnostics import Code, Diagnostic
 from resolver.report.validation import FileResult, ValidationRun
@@ -110,6 +112,9 @@ def validate_file(
     return FileResult(display, check.dialect, tuple(check.diagnostics), check.text)
 
 
+STDIN = "-"
+
+
 def validate_paths(
     patterns: Iterable[str],
     *,
@@ -117,12 +122,24 @@ def validate_paths(
     complete: bool = False,
     root: Path | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
+    stdin: BinaryIO | None = None,
 ) -> ValidationRun:
-    """Validate every file the patterns name. Raises `NoFilesMatched` for a usage error."""
+    """Validate every file the patterns name (`-` reads standard input).
+
+    Raises `NoFilesMatched` for a usage error.
+    """
     base = root or Path.cwd()
-    files = expand_paths(patterns, root=base)
-    return ValidationRun(
-        tuple(
+    names = list(patterns)
+    results: list[FileResult] = []
+    if STDIN in names:
+        data = (stdin or sys.stdin.buffer).read(max_bytes + 1)
+        check = check_file(
+            data, "<stdin>", strict=strict, complete=complete, limits=Limits(max_bytes=max_bytes)
+        )
+        results.append(FileResult("<stdin>", check.dialect, tuple(check.diagnostics), check.text))
+        names = [n for n in names if n != STDIN]
+    for path in expand_paths(names, root=base):
+        results.append(
             validate_file(
                 path,
                 display=_display(path, base),
@@ -130,6 +147,5 @@ def validate_paths(
                 complete=complete,
                 max_bytes=max_bytes,
             )
-            for path in files
         )
-    )
+    return ValidationRun(tuple(results))

@@ -145,3 +145,15 @@ def test_unreadable_path_names_are_usage_errors(tmp_path, capsys, monkeypatch):
     assert main(["validate", "x" * 5000]) == 2
     assert "cannot be read" in capsys.readouterr().err
     assert main(["validate", ""]) == 2
+
+
+def test_standard_input(capsys, monkeypatch):
+    import io
+
+    monkeypatch.setattr("sys.stdin", io.TextIOWrapper(io.BytesIO(b"spec:\n  services: [x]\n")))
+    code, out, _ = run(capsys, "validate", "-", "--format", "json")
+    assert code == 1
+    (result,) = json.loads(out)["files"]
+    assert result["path"] == "<stdin>"
+    assert [d["reason"] for d in result["diagnostics"]] == ["invalid_type"]
+    assert result["diagnostics"][0]["line"] == 2
