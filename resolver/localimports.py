@@ -18,7 +18,7 @@ from typing import Any
 from resolver.diagnostics import Code, Diagnostic, join_pointer
 from resolver.naming import InvalidName, clean_repo_path
 from resolver.validate import FragmentCheck, check_file
-from resolver.yamlload import Limits
+from resolver.yamlload import Limits, copy_data
 
 Origin = tuple[str, int, int]  # (repo-relative file, line, column)
 Read = Callable[[str], bytes | None]
@@ -75,14 +75,6 @@ def _record(origins: dict[str, Origin], value: Any, check: FragmentCheck, pointe
     elif isinstance(value, list):
         for index, item in enumerate(value):
             _record(origins, item, check, join_pointer(pointer, index))
-
-
-def _copy(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
 
 
 def resolve_local_imports(
@@ -180,7 +172,7 @@ def resolve_local_imports(
                     return merged, origins
                 child_doc, child_origins = visit(match, (*trail, path))
                 _merge_docs(merged, origins, child_doc, child_origins)
-        own = _copy(check.document)
+        own = copy_data(check.document)
         spec = own.get("spec")
         if isinstance(spec, dict):
             spec.pop("imports", None)
@@ -227,7 +219,7 @@ def _merge_docs(
                 continue
             for stale in [p for p in origins if p == child or p.startswith(child + "/")]:
                 del origins[stale]
-            dst[key] = _copy(value)
+            dst[key] = copy_data(value)
             prefix = child + "/"
             for p, origin in source_origins.items():
                 if p == child or p.startswith(prefix):

@@ -8,11 +8,11 @@ says. It returns a new document; the input is not changed. Pure.
 
 from __future__ import annotations
 
-import copy
 from typing import Any
 
 from resolver import gotemplate
 from resolver.naming import InvalidName, clean_repo_path, normalize_alias, normalize_roles
+from resolver.yamlload import copy_data
 
 DEFAULT_CODE_UPDATE_STRATEGY = "rebuild"
 DEFAULT_SCOPE = "environment"
@@ -211,7 +211,7 @@ def _apply_components(spec: dict[str, Any]) -> None:
 
 def normalize_manifest(doc: dict[str, Any]) -> dict[str, Any]:
     """Upstream's defaults on an effective manifest (a new document is returned)."""
-    out = copy.deepcopy(doc)
+    out: dict[str, Any] = copy_data(doc)
     spec = out.setdefault("spec", {})
     if not isinstance(spec, dict):
         return out

@@ -14,7 +14,6 @@ stay strings.
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 from dataclasses import dataclass, field
@@ -105,6 +104,16 @@ _INF = re.compile(r"[-+]?\.(?:inf|Inf|INF)")
 _NAN = re.compile(r"\.(?:nan|NaN|NAN)")
 
 _TAG = "tag:yaml.org,2002:"
+
+
+def copy_data(value: Any) -> Any:
+    """A deep copy of plain YAML data (dicts, lists, scalars): several times faster than
+    `copy.deepcopy`, which must handle any object graph."""
+    if isinstance(value, dict):
+        return {k: copy_data(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [copy_data(v) for v in value]
+    return value
 
 
 def resolve_plain_scalar(raw: str) -> Any:
@@ -320,7 +329,7 @@ class _Builder:
                     continue
                 for key, item in source.items():
                     if key not in frame.container:
-                        frame.container[key] = copy.deepcopy(item)
+                        frame.container[key] = copy_data(item)
 
     def scalar(self, event: Any) -> None:
         mark = event.start_mark
@@ -391,7 +400,7 @@ class _Builder:
             return
         value, size = self.anchors[name]
         self.count(size, pos)
-        copied = copy.deepcopy(value) if isinstance(value, dict | list) else value
+        copied = copy_data(value)
         raw_key = (
             value
             if isinstance(value, str)
