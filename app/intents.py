@@ -157,12 +157,15 @@ class PullRequestChanged:
     head_ref: str
     base_ref: str
     draft: bool
+    #: `edited` only: the edit moved the pull request to another base branch
+    base_changed: bool = False
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> PullRequestChanged:
         pull = _mapping(payload.get("pull_request"), "pull_request")
         head = _mapping(pull.get("head"), "pull_request.head")
         base = _mapping(pull.get("base"), "pull_request.base")
+        changes = payload.get("changes")
         return cls(
             installation_id=installation_id(payload),
             repository=RepoRef.from_payload(payload.get("repository")),
@@ -172,6 +175,7 @@ class PullRequestChanged:
             head_ref=_str(head, "ref"),
             base_ref=_str(base, "ref"),
             draft=pull.get("draft") is True,
+            base_changed=isinstance(changes, dict) and isinstance(changes.get("base"), dict),
         )
 
 
@@ -186,6 +190,8 @@ class ChecksRequested:
     action: str
     pull_numbers: tuple[int, ...]
     requested_action: str | None = None  # the button's identifier for requested_action
+    check_name: str | None = None  # `check_run` only: the re-requested run's name
+    before: str | None = None  # the suite's `before` commit (the branch's previous head)
 
     @classmethod
     def from_payload(cls, event: str, payload: Mapping[str, Any]) -> ChecksRequested:
@@ -197,6 +203,8 @@ class ChecksRequested:
         )
         requested = payload.get("requested_action")
         identifier = requested.get("identifier") if isinstance(requested, dict) else None
+        name = obj.get("name") if event == "check_run" else None
+        before = suite.get("before")
         return cls(
             installation_id=installation_id(payload),
             repository=RepoRef.from_payload(payload.get("repository")),
@@ -205,6 +213,8 @@ class ChecksRequested:
             action=_str(payload, "action"),
             pull_numbers=numbers,
             requested_action=identifier if isinstance(identifier, str) else None,
+            check_name=name if isinstance(name, str) else None,
+            before=before if isinstance(before, str) and before else None,
         )
 
 
@@ -219,6 +229,7 @@ class PullRequestCommented:
     body: str
     author: str
     author_association: str
+    author_type: str = "User"  # "Bot" for Apps and bots: their comments are never commands
 
     @classmethod
     def from_payload(cls, payload: Mapping[str, Any]) -> PullRequestCommented | None:
@@ -236,6 +247,7 @@ class PullRequestCommented:
             body=str(comment.get("body") or ""),
             author=_str(user, "login"),
             author_association=str(comment.get("author_association") or "NONE"),
+            author_type=str(user.get("type") or "User"),
         )
 
 

@@ -120,6 +120,7 @@ def worker_services(app: web.Application) -> Services:
         queue=app[QUEUE],
         metrics=app[METRICS],
         reader=GitHubAppReader(github) if github is not None else None,
+        github=github,
     )
 
 
@@ -137,6 +138,7 @@ async def _github(app: web.Application) -> AsyncIterator[None]:
     async with aiohttp.ClientSession() as session:
         app[HTTP] = session
         app[GITHUB] = GitHubApp(session, github_settings(settings), policy=app[GITHUB_POLICY])
+        app[METRICS].watch_github(app[GITHUB])
         yield
 
 

@@ -3,7 +3,7 @@
     installations  installation, installation_repositories   -> app.bindings
     roots          push to a default branch                    -> project-root refresh
     previews       push, pull_request, check_suite, check_run,
-                   issue_comment                               -> preview jobs (part 2 stubs)
+                   issue_comment                               -> preview jobs (app.preview)
 
 Handlers are a few lines: raw event -> typed intent (`app.intents`) -> a named function.
 They run in the worker, never in the webhook request. gidgethub runs the handlers of one event

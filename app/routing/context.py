@@ -14,7 +14,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from app.bindings import RepositoryReader
+from app.bindings import GitHubAppReader, RepositoryReader
+from app.github import GitHubApp
 from app.metrics import Metrics
 from app.store import DeliveryOutcome, Enqueued, JobQueue
 
@@ -28,6 +29,12 @@ class Services:
     metrics: Metrics
     #: reads repositories on GitHub (None: GitHub is not configured; such jobs fail for good)
     reader: RepositoryReader | None = None
+    #: the App's GitHub client (previews); defaults to the reader's client
+    github: GitHubApp | None = None
+
+    def __post_init__(self) -> None:
+        if self.github is None and isinstance(self.reader, GitHubAppReader):
+            object.__setattr__(self, "github", self.reader.github)
 
 
 @dataclass(slots=True)

@@ -3,7 +3,8 @@
 - `github.delivery`: route one stored webhook delivery through the routers; its outcome
   (`processed` / `ignored`, or `failed` when dead-lettered) is written with the job's result.
 - `bindings.refresh`: re-read a repository's services.yaml and update the project it roots.
-- `preview.*`: part 2 stubs that record `preview.requested`.
+- `preview.*`: composition previews (`app.preview`): check runs, the sticky comment,
+  slash-commands.
 """
 
 from __future__ import annotations
@@ -14,21 +15,18 @@ from gidgethub.routing import Router
 from gidgethub.sansio import Event
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from app.bindings import ACTOR, RefreshRequest, refresh_root
+from app.bindings import RefreshRequest, refresh_root
+from app.preview import PREVIEW_JOBS, PreviewRuntime, run_preview_job
 from app.routing.context import HandlerContext, Services
 from app.routing.installations import REFRESH_JOB
-from app.routing.previews import PREVIEW_JOBS
 from app.store import (
     ClaimedJob,
     DeliveryOutcome,
     get_delivery,
-    record_event,
     set_delivery_outcome,
 )
 from app.webhooks import DELIVERY_JOB
 from app.worker import JobKind, OnComplete, PermanentJobError
-
-PREVIEW_REQUESTED = "preview.requested"
 
 
 def job_kinds(services: Services, router: Router) -> Mapping[str, JobKind]:
@@ -38,8 +36,12 @@ def job_kinds(services: Services, router: Router) -> Mapping[str, JobKind]:
     async def run_refresh(claimed: ClaimedJob) -> None:
         await refresh_bindings(services, claimed)
 
+    previews = PreviewRuntime(services.engine, services.github, services.metrics)
+    if services.github is not None:
+        services.metrics.watch_github(services.github)
+
     async def run_preview(claimed: ClaimedJob) -> None:
-        await record_preview_request(services, claimed)
+        await run_preview_job(previews, claimed)
 
     kinds = {
         DELIVERY_JOB: JobKind(run_delivery, on_dead=mark_delivery_failed),
@@ -89,15 +91,3 @@ async def refresh_bindings(services: Services, claimed: ClaimedJob) -> None:
     services.metrics.binding_refreshes.labels(result.result).inc()
     for rejection in result.rejected:
         services.metrics.bindings_rejected.labels(rejection.reason).inc()
-
-
-async def record_preview_request(services: Services, claimed: ClaimedJob) -> None:
-    """PART 2 STUB: the preview itself is not built yet; the request is audited."""
-    async with services.engine.begin() as conn:
-        await record_event(
-            conn,
-            PREVIEW_REQUESTED,
-            correlation_id=claimed.job.correlation_id or f"job:{claimed.id}",
-            actor=ACTOR,
-            payload={"kind": claimed.kind, **claimed.payload},
-        )

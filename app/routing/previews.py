@@ -1,10 +1,21 @@
-"""Router: composition previews on pushes, pull requests, checks and comments (PART 2 STUBS).
+"""Router: composition previews on pushes, pull requests, re-runs and comments.
 
-Part 1 (issue 5) routes these events, turns them into typed intents and enqueues one
-`preview.*` job per unit of work, coalesced so a newer push supersedes a pending preview of
-the same pull request or branch. The job handler is a stub that only records the flow event
-`preview.requested`; part 2 replaces it with the composition, check runs, the sticky comment
-and slash-commands. Events for repositories bound to no project are ignored.
+Each event becomes a typed intent and one `preview.*` job (the work is `app.preview`'s):
+
+    push (a branch)                                   -> preview.push
+    pull_request opened, synchronize, reopened,
+        ready_for_review, edited onto a new base      -> preview.pull_request
+    check_suite rerequested, check_run rerequested
+        (of `Manifold / composition`)                 -> preview.checks
+    issue_comment created on a pull request, with a
+        `/manifold` command, not by a bot             -> preview.command
+
+Jobs are coalesced per pull request, per branch and per re-run commit, so a newer push
+supersedes the pending preview of an older commit (and the job itself skips a commit that
+is no longer the head when it starts). Commands are never coalesced: each one is answered.
+A push also carries whether its commits may have changed anything a composition reads.
+A repository bound to no project is queued too: the job previews it alone when it has a
+services.yaml (`app.preview.service`).
 """
 
 from __future__ import annotations
@@ -22,18 +33,34 @@ from app.intents import (
     PullRequestCommented,
     RepoRef,
 )
+from app.preview import (
+    CHECK_NAME,
+    PREVIEW_CHECKS,
+    PREVIEW_COMMAND,
+    PREVIEW_JOBS,
+    PREVIEW_PULL_REQUEST,
+    PREVIEW_PUSH,
+)
+from app.preview.changes import may_change_composition
 from app.routing.context import HandlerContext
+from app.slash import Ignore, parse_comment
 from app.store import find_repositories
 
-PREVIEW_PUSH = "preview.push"
-PREVIEW_PULL_REQUEST = "preview.pull_request"
-PREVIEW_CHECKS = "preview.checks"
-PREVIEW_COMMAND = "preview.command"
-PREVIEW_JOBS = (PREVIEW_PUSH, PREVIEW_PULL_REQUEST, PREVIEW_CHECKS, PREVIEW_COMMAND)
+__all__ = [
+    "PREVIEW_CHECKS",
+    "PREVIEW_COMMAND",
+    "PREVIEW_JOBS",
+    "PREVIEW_PULL_REQUEST",
+    "PREVIEW_PUSH",
+    "router",
+    "wants",
+]
 
-PULL_REQUEST_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "edited", "closed")
-CHECK_SUITE_ACTIONS = ("requested", "rerequested")
-CHECK_RUN_ACTIONS = ("rerequested", "requested_action")
+PULL_REQUEST_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "edited")
+# `check_suite.requested` arrives for every push, which `push` previews already;
+# `check_run.requested_action` needs buttons, and Manifold offers none.
+CHECK_SUITE_ACTIONS = ("rerequested",)
+CHECK_RUN_ACTIONS = ("rerequested",)
 
 router = Router()
 
@@ -44,18 +71,26 @@ async def on_push(event: Event, ctx: HandlerContext) -> None:
     if intent is None:
         ctx.ignore("a tag push or a branch deletion")
         return
+    changed = may_change_composition(event.data.get("commits"))
+    fields = {**_fields(intent), "inputs_changed": changed}
     key = f"{intent.repository.id}:{intent.branch}"
-    await request_preview(ctx, intent.repository, PREVIEW_PUSH, _fields(intent), key=key)
+    await request_preview(ctx, intent.repository, PREVIEW_PUSH, fields, key=key)
 
 
 async def on_pull_request(event: Event, ctx: HandlerContext) -> None:
     intent = PullRequestChanged.from_payload(event.data)
+    if intent.action == "edited" and not intent.base_changed:
+        ctx.ignore("a pull request's title or body was edited (its base did not change)")
+        return
     key = f"{intent.repository.id}:pr:{intent.number}"
     await request_preview(ctx, intent.repository, PREVIEW_PULL_REQUEST, _fields(intent), key=key)
 
 
 async def on_checks(event: Event, ctx: HandlerContext) -> None:
     intent = ChecksRequested.from_payload(event.event, event.data)
+    if intent.source == "check_run" and intent.check_name != CHECK_NAME:
+        ctx.ignore(f"a re-run of another App's check run ({intent.check_name})")
+        return
     key = f"{intent.repository.id}:sha:{intent.head_sha}"
     await request_preview(ctx, intent.repository, PREVIEW_CHECKS, _fields(intent), key=key)
 
@@ -65,6 +100,12 @@ async def on_comment(event: Event, ctx: HandlerContext) -> None:
     intent = PullRequestCommented.from_payload(event.data)
     if intent is None:
         ctx.ignore("a comment on an issue, not a pull request")
+        return
+    if intent.author_type == "Bot":
+        ctx.ignore("a comment by a bot")
+        return
+    if isinstance(parse_comment(intent.body), Ignore):
+        ctx.ignore("the comment has no /manifold command")
         return
     # Commands are never coalesced: each one is answered.
     await request_preview(ctx, intent.repository, PREVIEW_COMMAND, _fields(intent), key=None)
@@ -98,11 +139,9 @@ async def request_preview(
 ) -> None:
     async with ctx.read() as conn:
         bound = await find_repositories(conn, external_id=repository.id)
-        if not bound:
-            bound = await find_repositories(conn, owner=repository.owner, name=repository.name)
-    if not bound:
-        ctx.ignore(f"{repository.full_name} is not bound to a project")
-        return
+        bound += await find_repositories(conn, owner=repository.owner, name=repository.name)
+    # Bound to no project: still queued; the job composes the repository alone when it
+    # has a services.yaml (and posts nothing when it has none).
     payload = {**fields, "projects": sorted({b.project_id for b in bound})}
     async with ctx.transaction() as conn:
         await ctx.enqueue(

@@ -8,8 +8,9 @@ the test at teardown if there is any. Authentication is real: `/app/...` calls n
 JWT signed with the App's key (`private_key_pem`), everything else a token the fake issued
 through `POST /app/installations/{id}/access_tokens` (tokens expire on the fake's clock).
 
-Tests set the world up with `add_installation`, `add_repo` and the `FakeRepo` helpers
-(commits, branches, tags, collaborators), and assert on `check_runs`, `comments`,
+Tests set the world up with `add_installation`, `add_repo`, `add_comment` and the
+`FakeRepo` helpers (commits, branches, tags, collaborators, `open_pull`), and assert on
+`check_runs` (`check_runs_on`), `comments` (`comments_on`), `pulls`,
 `reactions`, `requests` (per route), `not_modified` (304s, which cost no quota) and
 `log`. Faults: `fail` (N times 5xx), `secondary_rate_limit` (403/429 + `Retry-After`),
 `exhaust_quota` (primary limit: `x-ratelimit-remaining: 0` until `x-ratelimit-reset`),
@@ -136,6 +137,7 @@ class Fault:
     remaining: int
     status: int
     retry_after: float | None = None
+    passes: int = 0  # matching requests let through before the fault starts
 
     def matches(self, call: Call) -> bool:
         return self.route is None or self.route in (call.route, call.operation_id)
@@ -218,6 +220,38 @@ class FakeRepo:
     def head(self, branch: str | None = None) -> str:
         return self.git.heads[branch or self.default_branch]
 
+    def open_pull(self, head: str, *, base: str | None = None, number: int | None = None) -> int:
+        """An open pull request from branch `head` into `base` (default branch); its number.
+
+        Like GitHub's, its `head.sha` and `base.sha` follow the branches."""
+        with self.gh.lock:
+            taken = [n for (repo, n) in self.gh.pulls if repo == self.full_name.lower()]
+            number = number or max([0, *taken]) + 1
+            pull = FakePull(self, number, head, base or self.default_branch)
+            self.gh.pulls[(self.full_name.lower(), number)] = pull
+            return number
+
+    def pull(self, number: int) -> FakePull:
+        return self.gh.pulls[(self.full_name.lower(), number)]
+
+
+@dataclass
+class FakePull:
+    repo: FakeRepo
+    number: int
+    head: str  # a branch of `repo`
+    base: str
+    state: str = "open"
+    draft: bool = False
+
+    @property
+    def head_sha(self) -> str:
+        return self.repo.head(self.head)
+
+    @property
+    def base_sha(self) -> str:
+        return self.repo.head(self.base)
+
 
 class FakeGitHub:
     """The fake GitHub API (see the module docstring)."""
@@ -244,6 +278,7 @@ class FakeGitHub:
         self.repos: dict[str, FakeRepo] = {}
         self.tokens: dict[str, tuple[int, float]] = {}
         self.check_runs: dict[int, dict[str, Any]] = {}
+        self.pulls: dict[tuple[str, int], FakePull] = {}
         self.comments: dict[int, dict[str, Any]] = {}
         self.reactions: dict[int, list[dict[str, Any]]] = {}
         self.violations: list[str] = []
@@ -301,11 +336,63 @@ class FakeGitHub:
     def repo(self, full_name: str) -> FakeRepo:
         return self.repos[full_name.lower()]
 
+    def add_comment(
+        self, full_name: str, number: int, body: str, *, login: str, user_type: str = "User"
+    ) -> dict[str, Any]:
+        """A comment by someone else (a user, or another bot) on issue / pull `number`."""
+        repo = self.repo(full_name)
+        comment_id = self.next_id()
+        now = iso(self.clock())
+        user = {
+            "login": login,
+            "id": abs(hash(login)) % 100000,
+            "node_id": f"U_{login}",
+            "type": user_type,
+            "site_admin": False,
+        }
+        comment = {
+            "id": comment_id,
+            "node_id": f"IC_{comment_id}",
+            "body": body,
+            "user": user,
+            "url": f"{self.url}/repos/{repo.full_name}/issues/comments/{comment_id}",
+            "html_url": f"https://github.com/{repo.full_name}/pull/{number}#issuecomment-{comment_id}",
+            "issue_url": f"{self.url}/repos/{repo.full_name}/issues/{number}",
+            "created_at": now,
+            "updated_at": now,
+            "author_association": "NONE",
+            "_repo": repo.full_name,
+            "_issue": number,
+            "_edits": 0,
+        }
+        with self.lock:
+            self.comments[comment_id] = comment
+        return comment
+
+    def comments_on(self, full_name: str, number: int) -> list[dict[str, Any]]:
+        repo = self.repo(full_name)
+        return [
+            c
+            for c in sorted(self.comments.values(), key=lambda c: c["id"])
+            if c["_repo"] == repo.full_name and c["_issue"] == number
+        ]
+
+    def check_runs_on(self, full_name: str, head_sha: str | None = None) -> list[dict[str, Any]]:
+        repo = self.repo(full_name)
+        return [
+            run
+            for run in sorted(self.check_runs.values(), key=lambda r: r["id"])
+            if run["_repo"] == repo.full_name and head_sha in (None, run["head_sha"])
+        ]
+
     # -- faults ------------------------------------------------------------------------------
 
-    def fail(self, status: int = 502, *, times: int = 1, route: str | None = None) -> None:
-        """The next `times` requests (to `route`, "GET /x/{y}" or an operationId) get `status`."""
-        self.faults.append(Fault("error", route, times, status))
+    def fail(
+        self, status: int = 502, *, times: int = 1, route: str | None = None, after: int = 0
+    ) -> None:
+        """The next `times` requests (to `route`, "GET /x/{y}" or an operationId) get
+        `status`, once `after` of them have been let through."""
+        self.faults.append(Fault("error", route, times, status, passes=after))
 
     def secondary_rate_limit(
         self,
@@ -492,6 +579,9 @@ class FakeGitHub:
         """An injected fault or a spent quota, if one applies to this call."""
         for fault in self.faults:
             if fault.remaining > 0 and fault.matches(call):
+                if fault.passes > 0:
+                    fault.passes -= 1
+                    continue
                 fault.remaining -= 1
                 if fault.kind == "secondary":
                     reply = error(

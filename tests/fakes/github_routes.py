@@ -12,7 +12,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from tests.fakes.gitdata import Entry
-from tests.fakes.github import FakeGitHub, FakeRepo, Reply, error, iso
+from tests.fakes.github import FakeGitHub, FakePull, FakeRepo, Reply, error, iso
 
 Handler = Callable[[FakeGitHub, Any], Reply]
 HANDLERS: dict[str, Handler] = {}
@@ -507,6 +507,65 @@ def get_permission(gh: FakeGitHub, call: Any, repo: FakeRepo) -> Reply:
     )
 
 
+# -- pull requests -------------------------------------------------------------------------
+
+
+def pull_json(gh: FakeGitHub, call: Any, repo: FakeRepo, pull: FakePull) -> dict[str, Any]:
+    def side(branch: str, sha: str) -> dict[str, Any]:
+        return {
+            "label": f"{repo.owner}:{branch}",
+            "ref": branch,
+            "sha": sha,
+            "user": account_json(repo.owner, repo.id + 3, "Organization"),
+            "repo": repo_json(call, repo),
+        }
+
+    url = api(call, repo, "pulls", str(pull.number))
+    return {
+        "id": repo.id * 1000 + pull.number,
+        "node_id": f"PR_{repo.id}_{pull.number}",
+        "number": pull.number,
+        "state": pull.state,
+        "locked": False,
+        "title": f"pull request {pull.number}",
+        "body": None,
+        "draft": pull.draft,
+        "url": url,
+        "html_url": f"https://github.com/{repo.full_name}/pull/{pull.number}",
+        "user": account_json("octocat", 1, "User"),
+        "head": side(pull.head, pull.head_sha),
+        "base": side(pull.base, pull.base_sha),
+        "merged": False,
+        "created_at": iso(gh.clock()),
+        "updated_at": iso(gh.clock()),
+    }
+
+
+@route("pulls/get")
+@with_repo
+def get_pull(gh: FakeGitHub, call: Any, repo: FakeRepo) -> Reply:
+    pull = gh.pulls.get((repo.full_name.lower(), int(call.params["pull_number"])))
+    return Reply(200, pull_json(gh, call, repo, pull)) if pull else error(404, "Not Found")
+
+
+@route("pulls/list")
+@with_repo
+def list_pulls(gh: FakeGitHub, call: Any, repo: FakeRepo) -> Reply:
+    state = call.arg("state", "open")
+    head = call.arg("head")
+    base = call.arg("base")
+    items = [
+        pull_json(gh, call, repo, pull)
+        for (name, _), pull in sorted(gh.pulls.items(), key=lambda item: item[0][1])
+        if name == repo.full_name.lower()
+        and state in ("all", pull.state)
+        and head in (None, f"{repo.owner}:{pull.head}")
+        and base in (None, pull.base)
+    ]
+    chunk, headers = paginate(call, items)
+    return Reply(200, chunk, headers=headers)
+
+
 # -- check runs ----------------------------------------------------------------------------
 
 
@@ -579,6 +638,15 @@ def create_check_run(gh: FakeGitHub, call: Any, repo: FakeRepo) -> Reply:
     apply_check_fields(gh, run, body)
     gh.check_runs[run_id] = run
     return Reply(201, check_run_json(call, repo, run))
+
+
+@route("checks/get")
+@with_repo
+def get_check_run(gh: FakeGitHub, call: Any, repo: FakeRepo) -> Reply:
+    run = gh.check_runs.get(int(call.params["check_run_id"]))
+    if run is None or run["_repo"] != repo.full_name:
+        return error(404, "Not Found")
+    return Reply(200, check_run_json(call, repo, run))
 
 
 @route("checks/update")
