@@ -12,10 +12,9 @@ from dataclasses import dataclass
 
 from app.slash import Command
 from resolver.composition import PreviewReport
-from resolver.composition.markdown import md
+from resolver.composition.markdown import md, plan_table, table
 from resolver.composition.text import plural
 
-MAX_ROWS = 60
 MAX_PROBLEMS = 5
 
 
@@ -49,14 +48,6 @@ def _problems(report: PreviewReport) -> list[str]:
     return lines
 
 
-def _rows(header: list[str], rows: list[list[str]]) -> list[str]:
-    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(row) + " |" for row in rows[:MAX_ROWS]]
-    if len(rows) > MAX_ROWS:
-        out.append(f"\n… and {len(rows) - MAX_ROWS} more")
-    return out
-
-
 def render_plan(
     comment_id: int, command: Command, head_sha: str, answers: Sequence[ScopeAnswer]
 ) -> str:
@@ -76,23 +67,7 @@ def render_plan(
             + (f", {len(plan.skipped)} skipped" if plan.skipped else ""),
             "",
         ]
-        if plan.steps:
-            rows = [
-                [
-                    str(n + 1),
-                    str(step.wave),
-                    md(step.unit),
-                    step.kind,
-                    md(step.group or "—"),
-                    md(step.repository),
-                    md(", ".join(step.depends_on) or "—"),
-                ]
-                for n, step in enumerate(plan.steps)
-            ]
-            out += _rows(["#", "wave", "unit", "kind", "group", "repository", "depends on"], rows)
-        if plan.skipped:
-            skipped = "; ".join(f"`{md(s.unit)}` ({md(s.reason)})" for s in plan.skipped)
-            out += ["", f"Skipped: {skipped}"]
+        out += plan_table(plan)
         problems = _problems(answer.report)
         if problems:
             out += ["", *problems]
@@ -124,7 +99,7 @@ def render_docs(
                 ]
                 for s in docs.sources
             ]
-            out += _rows(["#", "repository", "path", "description", "optional", "commit"], rows)
+            out += table(["#", "repository", "path", "description", "optional", "commit"], rows)
         else:
             out.append(f"No project docs are listed for role `{md(role)}`.")
         if docs.shadowed:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 
+from resolver.composition.planmodel import ExecutionPlan
 from resolver.composition.report import PreviewReport
 from resolver.composition.text import MODES, plural
 from resolver.diagnostics import Diagnostic
@@ -37,11 +38,33 @@ def _code(text: str) -> str:
     return f"`{text}`" if re.fullmatch(r"[A-Za-z0-9:._/@-]*", text) and text else md(text)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+def table(header: list[str], rows: list[list[str]]) -> list[str]:
+    """A Markdown table, cut at `MAX_ROWS` rows with a note."""
     out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     out += ["| " + " | ".join(row) + " |" for row in rows[:MAX_ROWS]]
     if len(rows) > MAX_ROWS:
         out.append(f"\n… and {len(rows) - MAX_ROWS} more")
+    return out
+
+
+def plan_table(plan: ExecutionPlan) -> list[str]:
+    """The plan's steps as a table, then the units skipped and why."""
+    steps = [
+        [
+            str(n + 1),
+            str(s.wave),
+            md(s.unit),
+            s.kind,
+            md(s.group or "—"),
+            md(s.repository),
+            md(", ".join(s.depends_on) or "—"),
+        ]
+        for n, s in enumerate(plan.steps)
+    ]
+    header = ["#", "wave", "unit", "kind", "group", "repository", "depends on"]
+    out = table(header, steps) if steps else ["No units to apply."]
+    if plan.skipped:
+        out += ["", "Skipped: " + "; ".join(f"{md(s.unit)} ({md(s.reason)})" for s in plan.skipped)]
     return out
 
 
@@ -121,27 +144,12 @@ def render_markdown(report: PreviewReport) -> str:
     problems = _problem_rows(report)
     if problems:
         out += ["### Problems", ""]
-        out += _table(["", "code", "reason", "where", "message", "hint"], problems)
+        out += table(["", "code", "reason", "where", "message", "hint"], problems)
         out.append("")
     graph = _graph(report)
     if graph:
         out += ["### Import graph", "", *graph, ""]
-    out += ["### Execution plan", ""]
-    steps = [
-        [
-            str(n + 1),
-            str(s.wave),
-            md(s.unit),
-            s.kind,
-            md(s.group or "—"),
-            md(s.repository),
-            md(", ".join(s.depends_on) or "—"),
-        ]
-        for n, s in enumerate(plan.steps)
-    ]
-    out += _table(["#", "wave", "unit", "kind", "group", "repository", "depends on"], steps)
-    if plan.skipped:
-        out += ["", "Skipped: " + "; ".join(f"{md(s.unit)} ({md(s.reason)})" for s in plan.skipped)]
+    out += ["### Execution plan", "", *plan_table(plan)]
     out += ["", f"### Docs (showing {docs.shown} of {docs.total})", ""]
     rows = [
         [
@@ -155,7 +163,7 @@ def render_markdown(report: PreviewReport) -> str:
         ]
         for s in docs.sources
     ]
-    out += _table(["#", "tier", "repository", "path", "roles", "optional", "commit"], rows)
+    out += table(["#", "tier", "repository", "path", "roles", "optional", "commit"], rows)
     if docs.shadowed:
         out += [
             "",
@@ -175,6 +183,6 @@ def render_markdown(report: PreviewReport) -> str:
         ]
         for e in report.checkout_plan
     ]
-    out += _table(["repository", "GitHub", "commit", "paths"], rows)
+    out += table(["repository", "GitHub", "commit", "paths"], rows)
     out += ["", "</details>", ""]
     return "\n".join(out)
