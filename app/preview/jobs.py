@@ -2,7 +2,7 @@
 
     preview.push          app.intents.BranchPushed (+ `inputs_changed`)  -> service.preview_push
     preview.pull_request  app.intents.PullRequestChanged                 -> the pull request
-    preview.checks        app.intents.ChecksRequested (rerequested)      -> service.preview_rerun
+    preview.checks        app.intents.ChecksRequested (re-)requested     -> service.preview_rerun
     preview.command       app.intents.PullRequestCommented               -> commands.run_command
 
 Every job first records `preview.requested` (the request, as queued); a job that finds
@@ -89,10 +89,7 @@ async def _dispatch(job: JobContext, kind: str, payload: Mapping[str, Any]) -> N
     elif kind == PREVIEW_PULL_REQUEST:
         await preview_pull_request_event(job, intent_from(PullRequestChanged, payload))
     elif kind == PREVIEW_CHECKS:
-        checks = intent_from(ChecksRequested, payload)
-        if checks.action != "rerequested":
-            raise Skipped(f"{checks.source}.{checks.action}: pushes are previewed from `push`")
-        await preview_rerun(job, checks)
+        await preview_rerun(job, intent_from(ChecksRequested, payload))
     elif kind == PREVIEW_COMMAND:
         await run_command(job, intent_from(PullRequestCommented, payload))
     else:

@@ -120,8 +120,11 @@ async def preview_pull_request_event(job: JobContext, intent: PullRequestChanged
 
 
 async def preview_rerun(job: JobContext, intent: ChecksRequested) -> None:
-    """A re-run button: a new check run for the commit (of its pull request, if any)."""
+    """A check suite or run for a commit (of its pull request, if any). A re-run button
+    (`rerequested`) always posts a new check run; `check_suite.requested`, which GitHub sends
+    with every push, posts only what the push's own preview has not posted already."""
     await job.require_active(intent.installation_id)
+    forced = intent.action == "rerequested"
     client = job.runtime.client(intent.installation_id)
     for number in intent.pull_numbers:
         pull = await get_pull(client, intent.repository, number)
@@ -132,12 +135,12 @@ async def preview_rerun(job: JobContext, intent: ChecksRequested) -> None:
                 intent.repository,
                 number,
                 head_sha=intent.head_sha,
-                forced=True,
+                forced=forced,
             )
             return
     before = real_sha(intent.before)
     target = Target(intent.installation_id, intent.repository, intent.head_sha)
-    await preview_change(job, Change(target, before or "", forced=True))
+    await preview_change(job, Change(target, before or "", forced=forced))
 
 
 async def scopes_for(job: JobContext, target: Target) -> list[Scope]:

@@ -57,9 +57,10 @@ __all__ = [
 ]
 
 PULL_REQUEST_ACTIONS = ("opened", "synchronize", "reopened", "ready_for_review", "edited")
-# `check_suite.requested` arrives for every push, which `push` previews already;
-# `check_run.requested_action` needs buttons, and Manifold offers none.
-CHECK_SUITE_ACTIONS = ("rerequested",)
+# `check_suite.requested` arrives for every push too: whichever of the two runs second finds
+# the commit previewed with the same result and posts nothing. `check_run.requested_action`
+# needs buttons, and Manifold offers none.
+CHECK_SUITE_ACTIONS = ("requested", "rerequested")
 CHECK_RUN_ACTIONS = ("rerequested",)
 
 router = Router()

@@ -23,6 +23,7 @@ from tests.app.test_preview_world import (
     open_feature,
     pull_request_payload,
     push_payload,
+    rerequest_payload,
 )
 from tests.fakes.github import FakeGitHub
 from tests.store.conftest import Database
@@ -109,8 +110,8 @@ async def test_pull_request_check_run_and_sticky_comment(
         [done] = await events(s, "preview.completed")
         assert done["check_run"] == "created" and done["comment"] == "created"
 
-        # The next push: GitHub sends `push` and `pull_request.synchronize` (and, to Apps
-        # that subscribe, `check_suite.requested`, which `push` covers).
+        # The next push: GitHub sends `push`, `pull_request.synchronize` and
+        # `check_suite.requested`; together they yield one check run.
         before = head_sha
         renamed = ORDERS_WORKER.replace("orders-worker", "orders-jobs")
         shop.orders.commit({"services.yaml": renamed}, branch="feature")
@@ -119,6 +120,10 @@ async def test_pull_request_check_run_and_sticky_comment(
         assert (await s.deliver("push", push))[0] == 202
         sync = pull_request_payload(shop.orders, number, "synchronize")
         assert (await s.deliver("pull_request", sync))[0] == 202
+        suite = rerequest_payload(
+            shop.orders, new_head, pulls=[number], event="check_suite", action="requested"
+        )
+        assert (await s.deliver("check_suite", suite))[0] == 202
         await s.drain()
 
         new_run = only(gh.check_runs_on(shop.orders.full_name, new_head))
@@ -155,3 +160,13 @@ async def test_pull_request_check_run_and_sticky_comment(
         assert 'manifold_previews_total{kind="preview.pull_request",outcome="unchanged"}' in metrics
         jobs = await s.rows("jobs")
         assert {j["status"] for j in jobs} <= {"succeeded", "superseded"}
+
+        # A commit GitHub announces only through `check_suite.requested` is previewed too.
+        shop.orders.commit({"services.yaml": ORDERS_WORKER}, branch="feature")
+        lone_head = shop.orders.head("feature")
+        suite = rerequest_payload(
+            shop.orders, lone_head, pulls=[number], event="check_suite", action="requested"
+        )
+        assert (await s.deliver("check_suite", suite))[0] == 202
+        await s.drain()
+        assert only(gh.check_runs_on(shop.orders.full_name, lone_head))["status"] == "completed"

@@ -275,7 +275,7 @@ def comment_payload(
 
 
 def rerequest_payload(
-    repo: FakeRepo, head_sha: str, *, pulls: list[int], event: str
+    repo: FakeRepo, head_sha: str, *, pulls: list[int], event: str, action: str = "rerequested"
 ) -> dict[str, Any]:
     suite = {
         "id": 77,
@@ -286,7 +286,7 @@ def rerequest_payload(
         "pull_requests": [{"number": n} for n in pulls],
     }
     body: dict[str, Any] = {
-        "action": "rerequested",
+        "action": action,
         "repository": repo_json(repo),
         "installation": {"id": repo.installation_id},
         "sender": {"login": "alice", "type": "User"},
