@@ -38,7 +38,14 @@ from app.github.models import (
     Repository,
 )
 from app.github.settings import ClientPolicy, GitHubSettings
-from app.github.transport import Clock, RequestPolicy, RequestStats, Sleep, Transport
+from app.github.transport import (
+    Clock,
+    RequestPolicy,
+    RequestStats,
+    Sleep,
+    Transport,
+    single_attempt,
+)
 
 T = TypeVar("T")
 
@@ -377,7 +384,7 @@ class InstallationClient:
         if output is not None:
             body["output"] = output.to_json(batches[0])
         url = repo_url(owner, repo, "check-runs", seg(check_run_id))
-        run = CheckRun.from_json(await self.patch(url, body))
+        run = CheckRun.from_json(await self._patch_appending(url, body, bool(batches[0])))
         return await self._append_annotations(owner, repo, run, output, batches[1:])
 
     async def _append_annotations(
@@ -391,8 +398,18 @@ class InstallationClient:
         url = repo_url(owner, repo, "check-runs", seg(run.id))
         for batch in batches:
             assert output is not None
-            run = CheckRun.from_json(await self.patch(url, {"output": output.to_json(batch)}))
+            body = {"output": output.to_json(batch)}
+            run = CheckRun.from_json(await self._patch_appending(url, body, True))
         return run
+
+    async def _patch_appending(self, url: str, body: dict[str, Any], appends: bool) -> Any:
+        """A check-run PATCH; one that appends annotations is sent once (see
+        `transport.single_attempt`): a lost answer raises, and the caller, which knows how
+        many annotations it meant to send, asks GitHub how many arrived."""
+        if not appends:
+            return await self.patch(url, body)
+        with single_attempt():
+            return await self.patch(url, body)
 
     # -- issue comments and reactions ------------------------------------------------------
 

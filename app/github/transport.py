@@ -28,11 +28,13 @@ without waiting.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import json
 import random
 import re
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -66,6 +68,24 @@ IMMUTABLE = re.compile(
     r"/git/(?:blobs|trees|commits|tags)/[0-9a-fA-F]{40}(?:[0-9a-fA-F]{24})?(?:[?#]|$)"
 )
 _TRANSIENT = (aiohttp.ClientConnectionError, aiohttp.ClientPayloadError, asyncio.TimeoutError)
+
+# A request that GitHub may have applied although no answer arrived must not be repeated
+# blindly when repeating it would not be idempotent (appending check-run annotations):
+# inside `single_attempt()`, a 5xx or a lost connection raises at once, so that the caller
+# can find out what GitHub applied. Rate limits are still waited out: GitHub applies nothing
+# then.
+_SINGLE_ATTEMPT: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "manifold_github_single_attempt", default=False
+)
+
+
+@contextlib.contextmanager
+def single_attempt() -> Iterator[None]:
+    token = _SINGLE_ATTEMPT.set(True)
+    try:
+        yield
+    finally:
+        _SINGLE_ATTEMPT.reset(token)
 
 
 @dataclass(slots=True)
@@ -248,6 +268,7 @@ class RequestPolicy:
         attempt = 0
         limited = 0
         waited = 0.0
+        max_retries = 0 if _SINGLE_ATTEMPT.get() else self.policy.max_retries
         while True:
             waited += await self._wait_for_quota(partition, method, url, waited)
             try:
@@ -263,7 +284,7 @@ class RequestPolicy:
                     finally:
                         partition.in_flight -= 1
             except _TRANSIENT as exc:
-                if attempt >= self.policy.max_retries:
+                if attempt >= max_retries:
                     raise TransportError(
                         f"no response from GitHub after {attempt + 1} attempts: {exc!r}",
                         method=method,
@@ -316,7 +337,7 @@ class RequestPolicy:
                 await self.sleep(hit.wait)
                 continue
             if status in RETRY_STATUSES:
-                if attempt >= self.policy.max_retries:
+                if attempt >= max_retries:
                     raise self._error(status, response_headers, data, method, url)
                 delay = self.backoff(attempt)
                 retry_after = parse_retry_after(

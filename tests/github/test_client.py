@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.github.errors import NotFoundError, UnprocessableError
+from app.github.errors import NotFoundError, ServerError, UnprocessableError
 from app.github.models import Annotation, CheckRunOutput
 from tests.fakes.github import FakeGitHub
 from tests.github.helpers import github_app, run
@@ -105,6 +105,33 @@ def test_check_run_update_appends_annotations_and_completes(fake_github: FakeGit
 
     run(scenario())
     assert fake_github.requests[UPDATE] == 2
+
+
+def test_appending_annotations_is_never_repeated_blindly(fake_github: FakeGitHub) -> None:
+    """A 5xx may come after GitHub applied the PATCH: repeating it would append the same
+    annotations twice, so the client raises and leaves the resume to its caller. A PATCH
+    that appends nothing is retried as usual."""
+    inst = world(fake_github)
+    head = fake_github.repo("acme/api").head()
+
+    async def scenario() -> None:
+        async with github_app(fake_github) as app:
+            client = app.installation(inst)
+            created = await client.create_check_run("acme", "api", name="m", head_sha=head)
+            fake_github.fail(502, times=1, route="checks/update")
+            await client.update_check_run("acme", "api", created.id, status="in_progress")
+            assert fake_github.requests[UPDATE] == 2  # retried: nothing was appended
+            fake_github.fail(502, times=1, route="checks/update")
+            with pytest.raises(ServerError):
+                await client.update_check_run(
+                    "acme",
+                    "api",
+                    created.id,
+                    output=CheckRunOutput("1 finding", "s", annotations=make_annotations(1)),
+                )
+            assert fake_github.requests[UPDATE] == 3  # sent once, not retried
+
+    run(scenario())
 
 
 def test_multi_line_annotations_drop_columns() -> None:
