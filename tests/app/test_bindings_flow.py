@@ -280,7 +280,12 @@ async def test_in_process_worker_under_serve(db: Database, fake_github: FakeGitH
         await wait_for(bound)
         ready = await s.client.get("/readyz")
         assert ready.status == 200
-        metrics = await (await s.client.get("/metrics")).text()
-        assert 'manifold_jobs_finished_total{kind="bindings.refresh",result="succeeded"}' in metrics
+        finished = 'manifold_jobs_finished_total{kind="bindings.refresh",result="succeeded"}'
+
+        async def counted() -> bool:
+            # the bindings commit before the job is marked done and counted: wait for both
+            return finished in await (await s.client.get("/metrics")).text()
+
+        await wait_for(counted)
     # Shut down cleanly: nothing left running.
     assert not [t for t in asyncio.all_tasks() if t.get_name() == "manifold-worker"]
